@@ -1,0 +1,105 @@
+"""Loading a frozen Hugging Face dual encoder from local files and reading its pooled features."""
+
+import logging
+import os
+from pathlib import Path
+
+import torch
+from PIL import Image, ImageOps
+from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
+
+log = logging.getLogger(__name__)
+
+
+class EncoderNotFoundError(OSError):
+    """The encoder is neither a local folder nor in the local Hugging Face cache."""
+
+
+def _download_hint(name):
+    cache = os.environ.get("HF_HUB_CACHE") or os.environ.get("HF_HOME") or "~/.cache/huggingface"
+    return (f"encoder {name!r} was not found as a local folder (relative to {Path.cwd()}) "
+            f"or in the Hugging Face cache ({cache}), "
+            "and the workflow loads models offline. On a machine with internet access run\n"
+            f"    hf download {name} --local-dir models/{name.split('/')[-1]}\n"
+            f"then copy that folder here and set encoder.name_or_path: models/{name.split('/')[-1]} "
+            "in the config (or copy the whole Hugging Face cache folder and keep the model name).")
+
+
+def load_encoder(name_or_path, device):
+    """Load model, tokenizer and image processor with ``Auto*`` classes, offline.
+
+    Parameters
+    ----------
+    name_or_path : str
+        A local model folder, or a Hub model id that is already in the local
+        Hugging Face cache.
+    device : torch.device
+
+    Returns
+    -------
+    (model, tokenizer, image_processor), with the model in eval mode on ``device``.
+    """
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name_or_path, local_files_only=True)
+        # The PIL backend needs no torchvision, whose wheels often do not match the installed torch.
+        image_processor = AutoImageProcessor.from_pretrained(name_or_path, local_files_only=True, backend="pil")
+        model = AutoModel.from_pretrained(name_or_path, local_files_only=True)
+    except OSError as error:
+        raise EncoderNotFoundError(_download_hint(name_or_path)) from error
+    for attribute in ("get_image_features", "get_text_features"):
+        if not hasattr(model, attribute):
+            raise TypeError(f"encoder {name_or_path!r} loads as {type(model).__name__}, which has no "
+                            f"{attribute}(); use a dual image-text encoder such as SigLIP 2.")
+    model.requires_grad_(False)
+    return model.eval().to(device), tokenizer, image_processor
+
+
+def configure_image_processor(image_processor, max_num_patches):
+    """Set the patch budget on processors that have one (SigLIP 2 NaFlex); return whether it applied.
+
+    Fixed-resolution checkpoints such as ``google/siglip2-base-patch16-256``
+    define their patch count by image size (256 / 16 squared = 256 patches).
+    """
+    if hasattr(image_processor, "max_num_patches"):
+        image_processor.max_num_patches = max_num_patches
+        return True
+    return False
+
+
+def pooled_output(features):
+    """Return the pooled feature tensor from ``get_*_features``.
+
+    transformers 5 returns a ``BaseModelOutputWithPooling`` whose
+    ``pooler_output`` is the projected, unnormalised vector; version 4 returned
+    that tensor directly.
+    """
+    if isinstance(features, torch.Tensor):
+        return features
+    return features.pooler_output
+
+
+def open_rgb_image(path):
+    """Open an image file, apply its EXIF orientation and convert it to RGB."""
+    with Image.open(path) as image:
+        image = ImageOps.exif_transpose(image)
+        return image.convert("RGB")
+
+
+class ImageFileDataset(torch.utils.data.Dataset):
+    """Decode and preprocess image files in DataLoader workers.
+
+    Each item is the processor output for one image with the batch dimension
+    removed, so the default collate function stacks them into a batch.
+    """
+
+    def __init__(self, paths, image_processor):
+        self.paths = list(paths)
+        self.image_processor = image_processor
+
+    def __len__(self):
+        return len(self.paths)
+
+    def __getitem__(self, position):
+        image = open_rgb_image(self.paths[position])
+        inputs = self.image_processor(images=[image], return_tensors="pt")
+        return {key: value[0] for key, value in inputs.items()}

@@ -1,0 +1,26 @@
+# Training of the hashing head, one job per fold.
+
+
+rule train_fold:
+    """Train the hashing head of one fold on cached features; keep the best checkpoint."""
+    input:
+        store=f"{RESULTS}/features",
+        view=f"{RESULTS}/folds/fold_{{fold}}/view.npz",
+    output:
+        weights=f"{RESULTS}/folds/fold_{{fold}}/model.safetensors",
+        history=f"{RESULTS}/folds/fold_{{fold}}/history.csv",
+        resolved_config=f"{RESULTS}/folds/fold_{{fold}}/resolved_config.json",
+    params:
+        config={key: config[key] for key in ("model", "loss", "train")},
+        device=config["device"],
+    threads: config["threads"]
+    resources:
+        gpu=1,
+    log:
+        f"{LOGS}/train_fold/fold_{{fold}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_fold/fold_{{fold}}.tsv"
+    conda:
+        ENV
+    script:
+        "../../scripts/train_fold.py"
