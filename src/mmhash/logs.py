@@ -23,11 +23,26 @@ def rule_logging(log_path):
         sys.stderr = stream
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=stream, force=True)
         logging.captureWarnings(True)
+        # Libraries such as transformers attach their own stderr handler at import time.
+        redirected = _redirect_stderr_handlers(original_stderr, stream)
         try:
             yield logging.getLogger("mmhash")
         except Exception:
             logging.getLogger("mmhash").exception("rule failed")
             raise
         finally:
+            for handler in redirected:
+                handler.setStream(original_stderr)
             logging.shutdown()
             sys.stderr = original_stderr
+
+
+def _redirect_stderr_handlers(old_stream, new_stream):
+    """Point every logging handler that writes to ``old_stream`` at ``new_stream``; return those handlers."""
+    redirected = []
+    for logger in logging.Logger.manager.loggerDict.values():
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, logging.StreamHandler) and handler.stream is old_stream:
+                handler.setStream(new_stream)
+                redirected.append(handler)
+    return redirected
