@@ -13,6 +13,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _default_mode(is_directory):
+    """Permissions a plain open() or mkdir() would give under the current umask.
+
+    mkstemp and mkdtemp create private (0600 and 0700) paths, which would make
+    outputs unreadable to the other members of a shared project folder.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if is_directory else 0o666) & ~umask
+
+
 @contextmanager
 def atomic_file(path):
     """Yield a temporary path beside ``path`` and rename it to ``path`` on success."""
@@ -23,6 +34,7 @@ def atomic_file(path):
     tmp = Path(tmp)
     try:
         yield tmp
+        os.chmod(tmp, _default_mode(is_directory=False))
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -40,6 +52,7 @@ def atomic_directory(path):
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        os.chmod(tmp, _default_mode(is_directory=True))
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)
