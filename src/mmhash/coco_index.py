@@ -103,7 +103,7 @@ def build_index(instances_paths, captions_paths, karpathy_path, image_root):
     karpathy_path : path
         Karpathy ``dataset_coco.json``.
     image_root : path
-        Folder that holds ``train2014/`` and ``val2014/``; joined with the
+        Folder that contains ``train2014/`` and ``val2014/``, joined with the
         Karpathy ``filepath`` and ``filename`` of each image.
 
     Returns

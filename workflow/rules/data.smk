@@ -17,7 +17,7 @@ if config["dataset"]["generate_demo"]:
             captions=[os.path.join(config["dataset"]["root"], p) for p in DEMO_FILES["captions"]],
             karpathy=os.path.join(config["dataset"]["root"], DEMO_FILES["karpathy"]),
         params:
-            root=config["dataset"]["root"],
+            root=lambda wildcards, output: os.path.dirname(output.images),
             n_images=config["dataset"]["demo_images"],
             seed=config["dataset"]["demo_seed"],
         log:
