@@ -7,16 +7,20 @@ import torch
 
 from mmhash.device import resolve_device
 from mmhash.encoder import configure_image_processor, load_encoder
-from mmhash.feature_store import write_feature_store
+from mmhash.embedding import write_feature_store
 from mmhash.logs import rule_logging
 
 # Models load from local folders or the local cache only; never reach for the Hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 with rule_logging(snakemake.log[0]) as log:
-    settings = snakemake.params.encoder
+    # Settings that change the features come from params (a change reruns the rule);
+    # batch size, workers, threads and device only change speed and come from the config.
+    settings = {**snakemake.params.encoder,
+                "batch_size": snakemake.config["encoder"]["batch_size"],
+                "num_workers": snakemake.config["encoder"]["num_workers"]}
     torch.set_num_threads(snakemake.threads)
-    device = resolve_device(snakemake.params.device)
+    device = resolve_device(snakemake.config["device"])
     model, tokenizer, image_processor = load_encoder(settings["name_or_path"], device)
     if configure_image_processor(image_processor, settings["max_num_patches"]):
         log.info("image processor: at most %d patches per image", settings["max_num_patches"])

@@ -15,7 +15,7 @@ with rule_logging(snakemake.log[0]) as log:
     fold = int(snakemake.wildcards.fold)
     metrics, per_class_ap = evaluate_fold(
         FeatureStore.open(snakemake.input.store), load_fold_view(snakemake.input.view), snakemake.input.weights,
-        snakemake.params.settings, resolve_device(snakemake.params.device),
+        snakemake.params.settings, resolve_device(snakemake.config["device"]),
     )
     metrics = {"fold": fold, **metrics}
     classes = pd.read_csv(snakemake.input.classes)

@@ -27,7 +27,7 @@ with rule_logging(snakemake.log[0]) as log:
     result = evaluate_test(
         FeatureStore.open(snakemake.input.store), test_ids, dict(zip(index["image_id"], index["labels"])),
         len(pd.read_csv(snakemake.input.classes)), fold_inputs, snakemake.params.settings,
-        resolve_device(snakemake.params.device),
+        resolve_device(snakemake.config["device"]),
     )
     write_json(snakemake.output.metrics, result)
     write_csv(snakemake.output.table, test_metrics_table(result))

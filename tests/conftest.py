@@ -69,10 +69,31 @@ def make_workdir(path, overrides):
     return config_path
 
 
-def run_snakemake(workdir, config_path, *extra, check=True):
+def snakemake_command(config_path, *extra):
+    return [sys.executable, "-m", "snakemake", "--configfile", str(config_path), "--cores", "2", *extra]
+
+
+def run_snakemake(workdir, config_path, *extra, check=True, env=None):
     """Run Snakemake in ``workdir`` with the default profile; return the completed process."""
-    command = [sys.executable, "-m", "snakemake", "--configfile", str(config_path), "--cores", "2", *extra]
-    process = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    process = subprocess.run(snakemake_command(config_path, *extra), cwd=workdir, capture_output=True, text=True,
+                             env=env)
     if check and process.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(extra)} failed:\n{process.stdout[-4000:]}\n{process.stderr[-8000:]}")
     return process
+
+
+# A small, fast demo: 120 images, a one-layer tiny encoder, 6 epochs without early stopping.
+FAST = {
+    "dataset": {"demo_images": 120},
+    "encoder": {"tiny": {"hidden_size": 32, "num_layers": 1, "num_heads": 2}, "num_workers": 0, "batch_size": 8},
+    "train": {"max_epochs": 6, "early_stopping_patience": 6},
+}
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """A completed run of the fast demo config; tests must not change it."""
+    workdir = tmp_path_factory.mktemp("demo")
+    config = make_workdir(workdir, FAST)
+    run_snakemake(workdir, config)
+    return workdir, config

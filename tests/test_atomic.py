@@ -40,3 +40,14 @@ def test_outputs_get_umask_permissions(tmp_path):
         os.umask(umask)
     assert (tmp_path / "f.json").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755
+
+
+def test_stale_temporaries_are_removed(tmp_path):
+    # What a SIGKILL during a write leaves behind.
+    (tmp_path / ".store.abc123.tmp").mkdir()
+    (tmp_path / ".out.csv.xyz.tmp").write_text("half")
+    with atomic_directory(tmp_path / "store"):
+        pass
+    with atomic_file(tmp_path / "out.csv") as tmp:
+        tmp.write_text("done")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "store"]

@@ -8,20 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import make_workdir, run_snakemake
-
-FAST = {
-    "encoder": {"tiny": {"hidden_size": 32, "num_layers": 1, "num_heads": 2}, "num_workers": 0},
-    "train": {"max_epochs": 2},
-}
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("demo")
-    config = make_workdir(workdir, {**FAST, "dataset": {"demo_images": 120}})
-    run_snakemake(workdir, config)
-    return workdir, config
+from conftest import FAST, make_workdir, run_snakemake
 
 
 def test_demo_cv_summary(demo_run):
@@ -46,12 +33,12 @@ def test_demo_fold_outputs(demo_run):
     for fold in range(5):
         folder = workdir / f"results/demo/folds/fold_{fold}"
         history = pd.read_csv(folder / "history.csv")
-        assert history["epoch"].tolist() == [1, 2]
+        assert history["epoch"].tolist() == [1, 2, 3, 4, 5, 6]
         metrics = json.loads((folder / "metrics.json").read_text())
         assert metrics["fold"] == fold
         assert set(metrics) >= {"classifier", "knn", "val_images"}
         resolved = json.loads((folder / "resolved_config.json").read_text())
-        assert resolved["config"]["train"]["max_epochs"] == 2
+        assert resolved["config"]["train"]["max_epochs"] == 6
         assert (folder / "model.safetensors").stat().st_size > 0
     assert (workdir / "results/demo/benchmarks/train_fold/fold_0.tsv").is_file()
     assert "mAP:" in (workdir / "logs/demo/aggregate_folds.log").read_text()
@@ -81,7 +68,8 @@ def test_demo_report_builds(demo_run):
     workdir, config = demo_run
     run_snakemake(workdir, config, "--report", "results/report.html")
     html = (workdir / "results/report.html").read_text(encoding="utf-8", errors="replace")
-    for name in ["cv_summary.csv", "fold_metrics.csv", "learning_curves.png", "test_metrics.csv"]:
+    for name in ["cv_summary.csv", "fold_metrics.csv", "per_class_ap.csv", "learning_curves.png",
+                 "test_metrics.csv", "provenance.json", "resolved_config.yaml", "benchmarks.csv"]:
         assert name in html, name
 
 

@@ -46,3 +46,18 @@ def paper_line(summary, metric="mAP", decimals=4):
     """Format the reported figure, for example ``mAP: 0.6787 ± 0.0129 (5 folds)``."""
     stats = summary[metric]
     return f"{metric}: {stats['mean']:.{decimals}f} ± {stats['std']:.{decimals}f} ({len(stats['values'])} folds)"
+
+
+def per_class_table(per_fold_tables):
+    """One row per class with its AP in each fold and the mean over the folds where it is defined.
+
+    Parameters
+    ----------
+    per_fold_tables : list of DataFrames written by ``evaluate_fold`` (class columns, ``fold``,
+        ``average_precision``)
+    """
+    long = pd.concat(per_fold_tables, ignore_index=True)
+    wide = long.pivot(index=["class_index", "category_id", "name"], columns="fold", values="average_precision")
+    wide.columns = [f"fold_{fold}" for fold in wide.columns]
+    wide.insert(0, "mean_AP", wide.mean(axis=1))
+    return wide.reset_index()

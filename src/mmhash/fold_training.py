@@ -11,6 +11,7 @@ from .fold_data import FoldTensors, load_fold_view
 from .feature_store import FeatureStore
 from .losses import LossWeights
 from .model import HashHead, HeadConfig, save_head
+from .tracking import NullTracker
 from .training import TrainSettings, train_head
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,16 @@ def load_fold_tensors(store, view, device):
     return train, val
 
 
-def run_train_fold(store_dir, view_path, config, fold, device, weights_path, history_path, resolved_config_path):
+def run_train_fold(store_dir, view_path, config, fold, device, weights_path, history_path, resolved_config_path,
+                   tracker=None):
     """Train fold ``fold`` and write its best weights, per-epoch history and resolved config.
 
-    Only the best checkpoint's weights and buffers are written (safetensors,
-    no optimizer state).
+    ``config`` holds the ``model``, ``loss`` and ``train`` sections, with the
+    fold's overrides applied. Only the best checkpoint's weights and buffers
+    are written (safetensors, no optimizer state). ``tracker`` receives each
+    epoch's history row and the final summary.
     """
+    tracker = tracker or NullTracker()
     store = FeatureStore.open(store_dir)
     view = load_fold_view(view_path)
     train, val = load_fold_tensors(store, view, device)
@@ -48,9 +53,12 @@ def run_train_fold(store_dir, view_path, config, fold, device, weights_path, his
     head.set_magnitude_stats(view["magnitude_mean"], view["magnitude_std"])
     head.to(device)
 
-    result = train_head(head, train, val, settings, LossWeights(**config["loss"]), fold=fold)
+    result = train_head(head, train, val, settings, LossWeights(**config["loss"]), fold=fold,
+                        on_epoch=tracker.log_epoch)
     head.load_state_dict(result.best_state)
     log.info("fold %d: best epoch %d, validation mAP %.4f", fold, result.best_epoch, result.best_val_map)
+    tracker.set_summary({"best_epoch": result.best_epoch, "best_val_mAP": result.best_val_map,
+                         "epochs_run": len(result.history)})
 
     with atomic_file(weights_path) as tmp:
         save_head(head, tmp)

@@ -77,7 +77,7 @@ def validation_metrics(head, val):
         return multilabel_metrics(val.labels.cpu().numpy(), predictions.probabilities.cpu().numpy())
 
 
-def train_head(head, train, val, settings, weights=None, fold=0):
+def train_head(head, train, val, settings, weights=None, fold=0, on_epoch=None):
     """Train ``head`` on the fold's training tensors and keep the state with the best validation mAP.
 
     Parameters
@@ -87,6 +87,7 @@ def train_head(head, train, val, settings, weights=None, fold=0):
     settings : TrainSettings
     weights : LossWeights, default ``LossWeights()``
     fold : int, used in log lines and errors
+    on_epoch : callable taking the epoch's history dict, or None
 
     Returns
     -------
@@ -155,6 +156,8 @@ def train_head(head, train, val, settings, weights=None, fold=0):
                  fold, epoch, row["loss_total"], row["loss_bce"], row["loss_alignment"],
                  row["loss_hash_regularisation"], metrics["mAP"], row["lr"], row["seconds"],
                  " *" if improved else "")
+        if on_epoch is not None:
+            on_epoch(row)
 
         if improved:
             best.best_val_map, best.best_epoch = metrics["mAP"], epoch

@@ -6,6 +6,7 @@ rule aggregate_folds:
     input:
         metrics=fold_outputs("metrics.json"),
         histories=fold_outputs("history.csv"),
+        per_class_ap=fold_outputs("per_class_ap.csv"),
     output:
         summary_json=f"{RESULTS}/cv_summary.json",
         summary_csv=report(
@@ -18,6 +19,11 @@ rule aggregate_folds:
             caption="../report/fold_metrics.rst",
             category="Cross-validation",
         ),
+        per_class_ap=report(
+            f"{RESULTS}/per_class_ap.csv",
+            caption="../report/per_class_ap.rst",
+            category="Cross-validation",
+        ),
         curves=report(
             f"{RESULTS}/learning_curves.png",
             caption="../report/learning_curves.rst",
@@ -25,8 +31,11 @@ rule aggregate_folds:
         ),
     params:
         decimals=config["aggregate"]["decimals"],
+        code=CODE["aggregate"],
     log:
         f"{LOGS}/aggregate_folds.log",
+    benchmark:
+        f"{BENCHMARKS}/aggregate_folds.tsv"
     conda:
         ENV
     script:

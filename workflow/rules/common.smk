@@ -1,22 +1,76 @@
 # Config validation, wildcard constraints and input helpers shared by all rules.
 
+import copy
 import json
 import os
 
 from snakemake.utils import validate
 
+from mmhash.provenance import source_fingerprint
 
-validate(config, schema="../schemas/config.schema.yaml", set_default=True)
+
+SCHEMA = "../schemas/config.schema.yaml"
+validate(config, schema=SCHEMA, set_default=True)
 
 EXPERIMENT = config["experiment"]
 RESULTS = f"results/{EXPERIMENT}"
 LOGS = f"logs/{EXPERIMENT}"
+BENCHMARKS = f"{RESULTS}/benchmarks"
 FOLDS = list(range(config["splits"]["n_folds"]))
 ENV = "../../envs/mmhash.yaml"
+
+# Fingerprints of the package modules each stage runs. A rule takes its
+# fingerprint as a parameter, so editing a module reruns the rules that use it
+# and everything downstream, and nothing upstream.
+CODE = {
+    "demo": source_fingerprint(["demo_data"]),
+    "tiny_encoder": source_fingerprint(["tiny_encoder"]),
+    "index": source_fingerprint(["coco_index"]),
+    "splits": source_fingerprint(["splits"]),
+    "features": source_fingerprint(["encoder", "embedding", "feature_store"]),
+    "fold_view": source_fingerprint(["fold_data"]),
+    "train": source_fingerprint(["model", "losses", "training", "fold_training", "predict", "metrics"]),
+    "evaluate": source_fingerprint(["evaluation", "knn", "metrics", "predict", "model"]),
+    "aggregate": source_fingerprint(["aggregate", "plots"]),
+}
 
 
 wildcard_constraints:
     fold=r"\d+",
+
+
+def fold_train_settings(fold):
+    """The train section for one fold: `train` with the fold's entry of `fold_overrides` applied."""
+    settings = copy.deepcopy(config["train"])
+    for override in config["fold_overrides"]:
+        if override["fold"] == int(fold):
+            settings.update(override["train"])
+    return settings
+
+
+for _override in config["fold_overrides"]:
+    if _override["fold"] not in FOLDS:
+        raise ValueError(
+            f"fold_overrides names fold {_override['fold']}, but splits.n_folds is "
+            f"{config['splits']['n_folds']} (folds 0 to {FOLDS[-1]}); fix the fold index."
+        )
+    # The merged settings must satisfy the train schema too.
+    validate({**config, "train": fold_train_settings(_override["fold"])}, schema=SCHEMA, set_default=False)
+
+
+def get_train_params(wildcards):
+    """Everything that determines a fold's trained weights; a change reruns that fold only."""
+    return {
+        "model": config["model"],
+        "loss": config["loss"],
+        "train": fold_train_settings(wildcards.fold),
+    }
+
+
+def encoder_params():
+    """Encoder settings that change the features; batch size and workers only change speed."""
+    keys = ("name_or_path", "max_num_patches", "max_text_length")
+    return {key: config["encoder"][key] for key in keys}
 
 
 def dataset_path(key):
@@ -36,9 +90,10 @@ def get_dataset_inputs(wildcards):
 
 
 def get_encoder_input(wildcards):
-    """The generated tiny encoder is a workflow output; a real checkpoint is read from disk or the cache."""
-    if config["encoder"]["generate_tiny"]:
-        return {"model": config["encoder"]["name_or_path"]}
+    """A local encoder folder is an input, so replacing it reruns encoding; a cached Hub id is not a file."""
+    name = config["encoder"]["name_or_path"]
+    if config["encoder"]["generate_tiny"] or os.path.isdir(name):
+        return {"model": name}
     return {}
 
 

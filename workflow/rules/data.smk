@@ -20,8 +20,11 @@ if config["dataset"]["generate_demo"]:
             root=lambda wildcards, output: os.path.dirname(output.images),
             n_images=config["dataset"]["demo_images"],
             seed=config["dataset"]["demo_seed"],
+            code=CODE["demo"],
         log:
             "logs/make_demo_dataset.log",
+        benchmark:
+            "logs/benchmarks/make_demo_dataset.tsv"
         conda:
             ENV
         script:
@@ -40,8 +43,11 @@ if config["encoder"]["generate_tiny"]:
                 "max_num_patches": config["encoder"]["max_num_patches"],
                 "max_text_length": config["encoder"]["max_text_length"],
             },
+            code=CODE["tiny_encoder"],
         log:
             "logs/make_tiny_encoder.log",
+        benchmark:
+            "logs/benchmarks/make_tiny_encoder.tsv"
         conda:
             ENV
         script:
@@ -57,8 +63,11 @@ rule index_dataset:
         classes=f"{RESULTS}/index/classes.csv",
     params:
         image_root=dataset_path("image_dir"),
+        code=CODE["index"],
     log:
         f"{LOGS}/index_dataset.log",
+    benchmark:
+        f"{BENCHMARKS}/index_dataset.tsv"
     conda:
         ENV
     script:

@@ -13,12 +13,14 @@ rule evaluate_fold:
         per_class_ap=f"{RESULTS}/folds/fold_{{fold}}/per_class_ap.csv",
     params:
         settings=config["evaluate"],
-        device=config["device"],
+        code=CODE["evaluate"],
     threads: config["threads"]
     resources:
         gpu=1,
     log:
         f"{LOGS}/evaluate_fold/fold_{{fold}}.log",
+    benchmark:
+        f"{BENCHMARKS}/evaluate_fold/fold_{{fold}}.tsv"
     conda:
         ENV
     script:
@@ -44,12 +46,14 @@ rule evaluate_test:
         ),
     params:
         settings=config["evaluate"],
-        device=config["device"],
+        code=CODE["evaluate"],
     threads: config["threads"]
     resources:
         gpu=1,
     log:
         f"{LOGS}/evaluate_test.log",
+    benchmark:
+        f"{BENCHMARKS}/evaluate_test.tsv"
     conda:
         ENV
     script:

@@ -9,15 +9,15 @@ rule embed_features:
     output:
         store=directory(f"{RESULTS}/features"),
     params:
-        encoder={key: value for key, value in config["encoder"].items() if key not in ("generate_tiny", "tiny")},
-        device=config["device"],
+        encoder=encoder_params(),
+        code=CODE["features"],
     threads: config["threads"]
     resources:
         gpu=1,
     log:
         f"{LOGS}/embed_features.log",
     benchmark:
-        f"{RESULTS}/benchmarks/embed_features.tsv"
+        f"{BENCHMARKS}/embed_features.tsv"
     conda:
         ENV
     script:
@@ -33,8 +33,12 @@ rule cache_fold_features:
         splits=f"{RESULTS}/splits/folds.csv",
     output:
         view=f"{RESULTS}/folds/fold_{{fold}}/view.npz",
+    params:
+        code=CODE["fold_view"],
     log:
         f"{LOGS}/cache_fold_features/fold_{{fold}}.log",
+    benchmark:
+        f"{BENCHMARKS}/cache_fold_features/fold_{{fold}}.tsv"
     conda:
         ENV
     script:

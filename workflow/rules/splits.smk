@@ -9,8 +9,11 @@ rule make_splits:
         splits=f"{RESULTS}/splits/folds.csv",
     params:
         settings=config["splits"],
+        code=CODE["splits"],
     log:
         f"{LOGS}/make_splits.log",
+    benchmark:
+        f"{BENCHMARKS}/make_splits.tsv"
     conda:
         ENV
     script:

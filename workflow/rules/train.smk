@@ -11,15 +11,15 @@ rule train_fold:
         history=f"{RESULTS}/folds/fold_{{fold}}/history.csv",
         resolved_config=f"{RESULTS}/folds/fold_{{fold}}/resolved_config.json",
     params:
-        config={key: config[key] for key in ("model", "loss", "train")},
-        device=config["device"],
+        settings=get_train_params,
+        code=CODE["train"],
     threads: config["threads"]
     resources:
         gpu=1,
     log:
         f"{LOGS}/train_fold/fold_{{fold}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_fold/fold_{{fold}}.tsv"
+        f"{BENCHMARKS}/train_fold/fold_{{fold}}.tsv"
     conda:
         ENV
     script:
