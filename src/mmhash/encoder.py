@@ -45,7 +45,9 @@ def load_encoder(name_or_path, device):
         image_processor = AutoImageProcessor.from_pretrained(name_or_path, local_files_only=True, backend="pil")
         model = AutoModel.from_pretrained(name_or_path, local_files_only=True)
     except OSError as error:
-        raise EncoderNotFoundError(_download_hint(name_or_path)) from error
+        # The chained transformers traceback adds only a misleading "couldn't connect" message.
+        cause = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise EncoderNotFoundError(f"{_download_hint(name_or_path)}\n(transformers: {cause})") from None
     for attribute in ("get_image_features", "get_text_features"):
         if not hasattr(model, attribute):
             raise TypeError(f"encoder {name_or_path!r} loads as {type(model).__name__}, which has no "

@@ -6,10 +6,14 @@ import os
 
 from snakemake.utils import validate
 
+from mmhash.config_check import ConfigError, check_config
 from mmhash.provenance import source_fingerprint
 
 
+# check_config gives one readable line per problem; validate fills in the defaults.
 SCHEMA = "../schemas/config.schema.yaml"
+SCHEMA_PATH = os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
+check_config(config, SCHEMA_PATH)
 validate(config, schema=SCHEMA, set_default=True)
 
 EXPERIMENT = config["experiment"]
@@ -55,7 +59,10 @@ for _override in config["fold_overrides"]:
             f"{config['splits']['n_folds']} (folds 0 to {FOLDS[-1]}); fix the fold index."
         )
     # The merged settings must satisfy the train schema too.
-    validate({**config, "train": fold_train_settings(_override["fold"])}, schema=SCHEMA, set_default=False)
+    try:
+        check_config({**config, "train": fold_train_settings(_override["fold"])}, SCHEMA_PATH)
+    except ConfigError as error:
+        raise ConfigError(f"fold_overrides, fold {_override['fold']}: {error}") from None
 
 
 def get_train_params(wildcards):
