@@ -18,7 +18,8 @@ with rule_logging(snakemake.log[0]) as log:
     # batch size, workers, threads and device only change speed and come from the config.
     settings = {**snakemake.params.encoder,
                 "batch_size": snakemake.config["encoder"]["batch_size"],
-                "num_workers": snakemake.config["encoder"]["num_workers"]}
+                "num_workers": snakemake.config["encoder"]["num_workers"],
+                "max_image_pixels": snakemake.config["dataset"]["max_image_pixels"]}
     torch.set_num_threads(snakemake.threads)
     device = resolve_device(snakemake.config["device"])
     model, tokenizer, image_processor = load_encoder(settings["name_or_path"], device)

@@ -6,13 +6,13 @@ import torch
 from PIL import Image
 
 from mmhash.encoder import (
-    EncoderNotFoundError,
     ImageFileDataset,
     configure_image_processor,
     load_encoder,
-    open_rgb_image,
     pooled_output,
 )
+from mmhash.encoder_source import EncoderNotFoundError
+from mmhash.image_io import open_rgb_image
 from mmhash.tiny_encoder import write_tiny_encoder
 
 CPU = torch.device("cpu")

@@ -8,18 +8,20 @@ from mmhash.coco_index import DatasetError, build_index
 from mmhash.demo_data import DEMO_CATEGORIES
 
 
-def index_of(root, image_dir="images"):
-    return build_index(
+def index_of(root, image_dir="images", policy=None):
+    index, classes, _, counts = build_index(
         [root / "annotations/instances_train2014.json", root / "annotations/instances_val2014.json"],
         [root / "annotations/captions_train2014.json", root / "annotations/captions_val2014.json"],
-        root / "karpathy/dataset_coco.json", root / image_dir,
+        root / "karpathy/dataset_coco.json", root / image_dir, policy=policy,
     )
+    return index, classes, counts
 
 
 def test_demo_dataset_index(demo_dataset_dir):
     index, classes, counts = index_of(demo_dataset_dir)
-    assert counts["images"] == 60
-    assert counts["captions"] == 300
+    assert counts["images_indexed"] == 60
+    assert counts["captions_indexed"] == 300
+    assert counts["images_skipped"] == 0
     assert set(index["split"]) == {"train", "restval", "val", "test"}
     # Non-contiguous COCO ids map to 0..N-1 in ascending id order.
     assert classes["category_id"].tolist() == sorted(c[0] for c in DEMO_CATEGORIES)
@@ -48,8 +50,8 @@ def test_demo_dataset_is_deterministic(tmp_path, demo_dataset_dir):
 
 def test_coco_mini_index(coco_mini_dir):
     index, classes, counts = index_of(coco_mini_dir)
-    assert counts["images"] == 239
-    assert counts["captions"] == 1195
+    assert counts["images_indexed"] == 239
+    assert counts["captions_indexed"] == 1195
     assert counts["classes"] == 80
     assert classes["category_id"].iloc[-1] == 90
     assert counts["per_split"] == {"train": 60, "restval": 136, "val": 21, "test": 22}

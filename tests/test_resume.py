@@ -51,7 +51,7 @@ def fold_in_training(workdir, min_finished=2):
 
 
 def leftover_temporaries(workdir):
-    return [str(p) for p in (workdir / "results").rglob("*.tmp")] + [str(p) for p in (workdir / "resources").rglob("*.tmp")]
+    return [str(path) for folder in ("results", "resources") for path in (workdir / folder).rglob("*.tmp")]
 
 
 def test_killed_runs_resume_to_identical_results(tmp_path, demo_run):
@@ -84,7 +84,8 @@ def test_killed_runs_resume_to_identical_results(tmp_path, demo_run):
     assert leftover_temporaries(workdir) == []
 
     for name in ["cv_summary.json", "test_metrics.json"]:
-        assert json.loads((workdir / RESULTS / name).read_text()) == json.loads((reference / RESULTS / name).read_text())
+        resumed = json.loads((workdir / RESULTS / name).read_text())
+        assert resumed == json.loads((reference / RESULTS / name).read_text())
     for fold in range(5):
         path = f"{RESULTS}/folds/fold_{fold}/model.safetensors"
         assert (workdir / path).read_bytes() == (reference / path).read_bytes()

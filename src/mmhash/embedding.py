@@ -12,15 +12,17 @@ from .atomic import atomic_directory
 from .device import autocast
 from .encoder import ImageFileDataset, pooled_output
 from .feature_store import STORE_DTYPE, caption_offsets_of
+from .image_io import DEFAULT_MAX_IMAGE_PIXELS
 
 log = logging.getLogger(__name__)
 
 
 @torch.no_grad()
-def encode_images(model, image_processor, paths, out, batch_size, num_workers, device):
+def encode_images(model, image_processor, paths, out, batch_size, num_workers, device,
+                  max_pixels=DEFAULT_MAX_IMAGE_PIXELS):
     """Encode image files into the preallocated array ``out`` of shape (n_images, dim)."""
     loader = torch.utils.data.DataLoader(
-        ImageFileDataset(paths, image_processor), batch_size=batch_size, shuffle=False,
+        ImageFileDataset(paths, image_processor, max_pixels), batch_size=batch_size, shuffle=False,
         num_workers=num_workers, pin_memory=device.type == "cuda",
         persistent_workers=False,
     )
@@ -64,7 +66,7 @@ def write_feature_store(folder, index, model, tokenizer, image_processor, settin
     index : DataFrame from ``build_index`` (``image_id``, ``file_path``, ``captions``).
     settings : dict
         The ``encoder`` config section: ``name_or_path``, ``batch_size``,
-        ``num_workers``, ``max_text_length``.
+        ``num_workers``, ``max_text_length``; optionally ``max_image_pixels``.
     """
     captions = [caption for caption_list in index["captions"] for caption in caption_list]
     dim = feature_dim(model, tokenizer, device)
@@ -74,7 +76,8 @@ def write_feature_store(folder, index, model, tokenizer, image_processor, settin
         image_out = open_memmap(tmp / "image_features.npy", mode="w+", dtype=STORE_DTYPE, shape=(len(index), dim))
         text_out = open_memmap(tmp / "text_features.npy", mode="w+", dtype=STORE_DTYPE, shape=(len(captions), dim))
         encode_images(model, image_processor, index["file_path"].tolist(), image_out,
-                      settings["batch_size"], settings["num_workers"], device)
+                      settings["batch_size"], settings["num_workers"], device,
+                      settings.get("max_image_pixels", DEFAULT_MAX_IMAGE_PIXELS))
         encode_captions(model, tokenizer, captions, text_out, settings["batch_size"],
                         settings["max_text_length"], device)
         for array in (image_out, text_out):

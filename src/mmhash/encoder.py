@@ -1,28 +1,13 @@
 """Loading a frozen Hugging Face dual encoder from local files and reading its pooled features."""
 
 import logging
-import os
-from pathlib import Path
-
 import torch
-from PIL import Image, ImageOps
 from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
 
+from .encoder_source import EncoderNotFoundError, download_hint
+from .image_io import DEFAULT_MAX_IMAGE_PIXELS, open_rgb_image
+
 log = logging.getLogger(__name__)
-
-
-class EncoderNotFoundError(OSError):
-    """The encoder is neither a local folder nor in the local Hugging Face cache."""
-
-
-def _download_hint(name):
-    cache = os.environ.get("HF_HUB_CACHE") or os.environ.get("HF_HOME") or "~/.cache/huggingface"
-    return (f"encoder {name!r} was not found as a local folder (relative to {Path.cwd()}) "
-            f"or in the Hugging Face cache ({cache}), "
-            "and the workflow loads models offline. On a machine with internet access run\n"
-            f"    hf download {name} --local-dir models/{name.split('/')[-1]}\n"
-            f"then copy that folder here and set encoder.name_or_path: models/{name.split('/')[-1]} "
-            "in the config (or copy the whole Hugging Face cache folder and keep the model name).")
 
 
 def load_encoder(name_or_path, device):
@@ -47,7 +32,7 @@ def load_encoder(name_or_path, device):
     except OSError as error:
         # The chained transformers traceback adds only a misleading "couldn't connect" message.
         cause = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise EncoderNotFoundError(f"{_download_hint(name_or_path)}\n(transformers: {cause})") from None
+        raise EncoderNotFoundError(f"{download_hint(name_or_path)}\n(transformers: {cause})") from None
     for attribute in ("get_image_features", "get_text_features"):
         if not hasattr(model, attribute):
             raise TypeError(f"encoder {name_or_path!r} loads as {type(model).__name__}, which has no "
@@ -80,13 +65,6 @@ def pooled_output(features):
     return features.pooler_output
 
 
-def open_rgb_image(path):
-    """Open an image file, apply its EXIF orientation and convert it to RGB."""
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)
-        return image.convert("RGB")
-
-
 class ImageFileDataset(torch.utils.data.Dataset):
     """Decode and preprocess image files in DataLoader workers.
 
@@ -94,14 +72,15 @@ class ImageFileDataset(torch.utils.data.Dataset):
     removed, so the default collate function stacks them into a batch.
     """
 
-    def __init__(self, paths, image_processor):
+    def __init__(self, paths, image_processor, max_pixels=DEFAULT_MAX_IMAGE_PIXELS):
         self.paths = list(paths)
         self.image_processor = image_processor
+        self.max_pixels = max_pixels
 
     def __len__(self):
         return len(self.paths)
 
     def __getitem__(self, position):
-        image = open_rgb_image(self.paths[position])
+        image = open_rgb_image(self.paths[position], self.max_pixels)
         inputs = self.image_processor(images=[image], return_tensors="pt")
         return {key: value[0] for key, value in inputs.items()}

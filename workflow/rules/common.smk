@@ -7,6 +7,7 @@ import os
 from snakemake.utils import validate
 
 from mmhash.config_check import ConfigError, check_config
+from mmhash.encoder_source import check_encoder_available
 from mmhash.provenance import source_fingerprint
 
 
@@ -29,9 +30,9 @@ ENV = "../../envs/mmhash.yaml"
 CODE = {
     "demo": source_fingerprint(["demo_data"]),
     "tiny_encoder": source_fingerprint(["tiny_encoder"]),
-    "index": source_fingerprint(["coco_index"]),
+    "index": source_fingerprint(["coco_index", "image_io"]),
     "splits": source_fingerprint(["splits"]),
-    "features": source_fingerprint(["encoder", "embedding", "feature_store"]),
+    "features": source_fingerprint(["encoder", "encoder_source", "embedding", "feature_store", "image_io"]),
     "fold_view": source_fingerprint(["fold_data"]),
     "train": source_fingerprint(["model", "losses", "training", "fold_training", "predict", "metrics"]),
     "evaluate": source_fingerprint(["evaluation", "knn", "metrics", "predict", "model"]),
@@ -50,6 +51,11 @@ def fold_train_settings(fold):
         if override["fold"] == int(fold):
             settings.update(override["train"])
     return settings
+
+
+# A missing encoder is reported now rather than when its first job starts.
+if not config["encoder"]["generate_tiny"]:
+    check_encoder_available(config["encoder"]["name_or_path"])
 
 
 for _override in config["fold_overrides"]:
@@ -78,6 +84,12 @@ def encoder_params():
     """Encoder settings that change the features; batch size and workers only change speed."""
     keys = ("name_or_path", "max_num_patches", "max_text_length")
     return {key: config["encoder"][key] for key in keys}
+
+
+def dataset_policy():
+    """What the index does with unusual images; see the dataset section of the schema."""
+    keys = ("unmatched_images", "images_without_captions", "images_without_labels", "bad_images", "max_image_pixels")
+    return {key: config["dataset"][key] for key in keys}
 
 
 def dataset_path(key):

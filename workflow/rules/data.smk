@@ -61,9 +61,21 @@ rule index_dataset:
     output:
         index=f"{RESULTS}/index/images.parquet",
         classes=f"{RESULTS}/index/classes.csv",
+        skipped=report(
+            f"{RESULTS}/index/skipped_images.csv",
+            caption="../report/skipped_images.rst",
+            category="Dataset",
+        ),
+        summary=report(
+            f"{RESULTS}/index/dataset_summary.csv",
+            caption="../report/dataset_summary.rst",
+            category="Dataset",
+        ),
     params:
         image_root=dataset_path("image_dir"),
+        policy=dataset_policy(),
         code=CODE["index"],
+    threads: config["threads"]
     log:
         f"{LOGS}/index_dataset.log",
     benchmark:
