@@ -31,17 +31,49 @@ class FeatureStore:
     text_features: np.ndarray
     caption_offsets: np.ndarray
     meta: dict
+    folder: Path
 
     @classmethod
     def open(cls, folder):
         folder = Path(folder)
         return cls(
+            folder=folder,
             image_ids=np.load(folder / "image_ids.npy"),
             image_features=np.load(folder / "image_features.npy", mmap_mode="r"),
             text_features=np.load(folder / "text_features.npy", mmap_mode="r"),
             caption_offsets=np.load(folder / "caption_offsets.npy"),
             meta=json.loads((folder / "store.json").read_text(encoding="utf-8")),
         )
+
+    def read_rows(self, name, rows, chunk_rows=65_536):
+        """Return ``rows`` of array ``name`` (``image_features`` or ``text_features``) as a new array.
+
+        The file is read in chunks with plain reads instead of through the
+        memory map, so the process holds the selected rows and one chunk, not
+        the mapped pages of the whole store.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        array = getattr(self, name)
+        out = np.empty((len(rows), array.shape[1]), dtype=array.dtype)
+        row_bytes = array.shape[1] * array.dtype.itemsize
+        with open(self.folder / f"{name}.npy", "rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            if version == (1, 0):
+                np.lib.format.read_array_header_1_0(handle)
+            else:  # versions 2.0 and 3.0 share the 4-byte header length
+                np.lib.format.read_array_header_2_0(handle)
+            data_offset = handle.tell()
+            for start in range(0, array.shape[0], chunk_rows):
+                stop = min(start + chunk_rows, array.shape[0])
+                low, high = np.searchsorted(sorted_rows, [start, stop])
+                if low == high:
+                    continue
+                handle.seek(data_offset + start * row_bytes)
+                block = np.fromfile(handle, dtype=array.dtype, count=(stop - start) * array.shape[1])
+                out[order[low:high]] = block.reshape(stop - start, -1)[sorted_rows[low:high] - start]
+        return out
 
     def rows_of(self, image_ids):
         """Return the store rows of ``image_ids``; raise if an id is not in the store."""

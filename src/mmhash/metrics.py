@@ -38,6 +38,21 @@ def classes_with_positives(y_true):
     return np.asarray(y_true).sum(axis=0) > 0
 
 
+def mean_average_precision(y_true, y_score):
+    """Macro AP over the classes with at least one positive; NaN if no class has one.
+
+    Parameters
+    ----------
+    y_true : array (n_samples, n_classes) of 0/1
+    y_score : array (n_samples, n_classes)
+    """
+    has_positive = classes_with_positives(y_true)
+    if not has_positive.any():
+        return float("nan")
+    return float(average_precision_score(np.asarray(y_true)[:, has_positive], np.asarray(y_score)[:, has_positive],
+                                         average="macro"))
+
+
 def multilabel_metrics(y_true, y_score, threshold=0.5):
     """Compute the reported metrics for one evaluated set.
 
@@ -66,7 +81,7 @@ def multilabel_metrics(y_true, y_score, threshold=0.5):
                       "they are left out of mAP and macro ROC AUC", MissingPositivesWarning, stacklevel=2)
 
     return {
-        "mAP": float(average_precision_score(y_true[:, has_positive], y_score[:, has_positive], average="macro")),
+        "mAP": mean_average_precision(y_true, y_score),
         "micro_AP": float(average_precision_score(y_true, y_score, average="micro")),
         "F1_micro": float(f1_score(y_true, y_pred, average="micro", zero_division=0)),
         "F1_macro": float(f1_score(y_true, y_pred, average="macro", zero_division=0)),

@@ -71,6 +71,8 @@ class HashHead(nn.Module):
 
     def forward(self, image_features, text_features):
         """Map image and text features (batch, D) to a ``HeadOutput``."""
+        # Stored features are float16; the norms and their logs need float32.
+        image_features, text_features = image_features.float(), text_features.float()
         image_direction, image_magnitude = decompose(image_features)
         text_direction, text_magnitude = decompose(text_features)
         magnitudes = torch.stack([image_magnitude, text_magnitude], dim=-1)  # (batch, 2)
