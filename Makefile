@@ -11,8 +11,9 @@ INSTALLED := $(VENV)/.installed
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# torch first and alone: on a CPU-only machine this takes the CPU build;
-	# a plain dependency on torch would pull the multi-GB CUDA build.
+	# torch first and alone, at the locked version, so that no other package's
+	# looser requirement picks a different build (on PyPI for Linux x86-64 the
+	# default is the multi-GB CUDA build; a local CPU wheel is taken if pip has one).
 	$(BIN)/pip install --quiet torch==$$(sed -n 's/^torch==//p' requirements.lock)
 	$(BIN)/pip install --quiet --constraint requirements.lock --editable ".[test]"
 	touch $@

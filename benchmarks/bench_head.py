@@ -3,7 +3,7 @@
 The default head (3 x 768 + 2 = 2306 inputs -> 1024 -> 512 -> 64 bits -> 80
 classes) costs about 2 x parameters FLOPs per sample forward and twice that
 backward, so the measured matrix-multiply rate divided by that cost is the
-fastest any implementation could train. The reported fraction says how close
+fastest any implementation could train. The reported fraction shows how close
 the training loop gets.
 """
 

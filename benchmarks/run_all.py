@@ -1,6 +1,6 @@
 """Run every benchmark and print one table; record the result in benchmarks/RESULTS.md by hand.
 
-    python benchmarks/run_all.py                 # CPU, about 10 minutes on 2 cores
+    python benchmarks/run_all.py                 # CPU, about 5 minutes on 2 cores
     python benchmarks/run_all.py --device cuda   # the same measurements on a GPU
 
 Each section runs in its own temporary folder. See each bench_*.py for what

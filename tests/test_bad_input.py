@@ -179,7 +179,7 @@ def truncate(path):
 def test_unusable_image_file(dataset, damage, reason):
     image_id, path = first_image(dataset)
     damage(path)
-    with pytest.raises(DatasetError, match=r"1 image files cannot be used") as error:
+    with pytest.raises(DatasetError, match=r"1 image file cannot be used") as error:
         index(dataset)
     assert f"{path}: {reason}" in str(error.value)
     assert "dataset.bad_images: skip" in str(error.value)

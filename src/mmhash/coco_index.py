@@ -131,12 +131,12 @@ DEFAULT_POLICY = {
 }
 
 
-def _decide(policy, key, ids, reason, skipped, what):
+def _decide(policy, key, ids, reason, skipped, description):
     """Apply ``policy[key]`` to ``ids``: raise, or record them as skipped with ``reason``."""
     if not ids:
         return set()
     if policy[key] == "error":
-        raise DatasetError(f"{len(ids)} {what} (first ids: {sorted(ids)[:5]}). Fix the dataset, or set "
+        raise DatasetError(f"{len(ids)} {description} (first ids: {sorted(ids)[:5]}). Fix the dataset, or set "
                            f"dataset.{key}: skip in the config to leave them out; skipped images are counted "
                            "and listed in index/skipped_images.csv.")
     skipped.extend((image_id, reason) for image_id in sorted(ids))
@@ -208,7 +208,8 @@ def build_index(instances_paths, captions_paths, karpathy_path, image_root, poli
     bad = {kept_ids[position]: reason for position, reason in problems}
     if bad and policy["bad_images"] == "error":
         listing = "\n".join(f"  {root / splits[i][1]}: {reason}" for i, reason in list(bad.items())[:10])
-        raise DatasetError(f"{len(bad)} image files cannot be used:\n{listing}\nRestore these files, or set "
+        noun = "image file cannot" if len(bad) == 1 else "image files cannot"
+        raise DatasetError(f"{len(bad)} {noun} be used:\n{listing}\nRestore these files, or set "
                            "dataset.bad_images: skip in the config to leave them out (they are then counted "
                            "and listed in index/skipped_images.csv).")
     skipped.extend((image_id, f"image file {reason}") for image_id, reason in bad.items())

@@ -1,4 +1,4 @@
-"""Where an encoder comes from: a local folder or the local Hugging Face cache, never the network.
+"""Encoder sources: a local folder or the local Hugging Face cache, never the network.
 
 This module imports no transformers, so the workflow can check the encoder
 while it builds the DAG, before any job runs.

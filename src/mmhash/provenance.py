@@ -1,4 +1,4 @@
-"""What produced a result: code fingerprints, software, hardware, data and encoder identity."""
+"""Provenance of a result: code fingerprints, software, hardware, data hashes and encoder identity."""
 
 import hashlib
 import importlib.metadata
