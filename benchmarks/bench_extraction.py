@@ -4,7 +4,7 @@ End to end means what ``embed_features`` does per image: read the JPEG, decode,
 convert to RGB, resize and normalise in DataLoader workers, run the encoder
 and write the features. The forward-only figure runs the same encoder on
 batches that were preprocessed beforehand. Their ratio shows what the input
-pipeline costs; 1.0 would mean the encoder never waits for input.
+pipeline costs: at 1.0 the encoder would never wait for input.
 """
 
 import numpy as np

@@ -1,9 +1,9 @@
 """Memory and KNN time at the size of the full COCO development pool.
 
 A synthetic feature store with 118,287 images, 5 captions each and 768-d
-float16 features is written to disk, then one fold (94,630 training and
-23,657 validation images) is trained for one epoch and evaluated, each in its
-own process so that its peak resident memory is its own.
+float16 features is written to disk. One fold (94,630 training and 23,657
+validation images) is then trained for one epoch and evaluated. Each job runs
+in its own process, so its peak resident memory is its own.
 """
 
 import json

@@ -14,8 +14,8 @@ from mmhash.logs import rule_logging
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 with rule_logging(snakemake.log[0]) as log:
-    # Settings that change the features come from params (a change reruns the rule);
-    # batch size, workers, threads and device only change speed and come from the config.
+    # Settings that change the features come from params, so a change reruns the rule.
+    # Batch size, workers, threads and device only change speed, so they come from the config.
     settings = {**snakemake.params.encoder,
                 "batch_size": snakemake.config["encoder"]["batch_size"],
                 "num_workers": snakemake.config["encoder"]["num_workers"],

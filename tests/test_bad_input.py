@@ -213,7 +213,9 @@ def test_grey_and_palette_images_become_rgb(tmp_path):
     assert grey.getpixel((0, 0)) == (77, 77, 77)
     assert palette.getpixel((0, 0)) == (10, 200, 30)
     red, green, blue = cmyk.getpixel((0, 0))
-    assert red > 200 and green < 60 and blue < 60
+    assert red > 200
+    assert green < 60
+    assert blue < 60
 
 
 def test_transparent_pixels_become_white(tmp_path):

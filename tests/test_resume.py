@@ -65,7 +65,7 @@ def test_killed_runs_resume_to_identical_results(tmp_path, demo_run):
               "feature extraction started")
     assert not (workdir / RESULTS / "features").exists()
 
-    # Snakemake's directory lock survives a SIGKILL; --unlock removes it, as the README says.
+    # Snakemake's directory lock survives a SIGKILL, and --unlock removes it (see the README).
     run_snakemake(workdir, config, "--unlock")
 
     # Resume, and kill during the training of a fold once two other folds are done.

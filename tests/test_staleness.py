@@ -153,7 +153,7 @@ def test_speed_settings_rerun_only_provenance(workflow):
     def faster(workdir, config):
         edit_config(config, lambda c: (c["encoder"].update(batch_size=16, num_workers=1), c.update(threads=1)))
 
-    # The provenance record holds the whole config, so it is rewritten; no result is.
+    # The provenance record contains the whole config, so it is rewritten, but no result is.
     check_change(workflow, faster, {"write_provenance"})
 
 

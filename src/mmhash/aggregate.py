@@ -10,7 +10,7 @@ METHODS = {"classifier": "", "knn": "knn_"}
 
 
 def fold_metrics_table(fold_metrics):
-    """One row per fold, one column per metric (classifier metrics, then ``knn_``-prefixed KNN metrics).
+    """Tabulate the fold metrics: one row per fold, one column per metric (classifier, then ``knn_``-prefixed KNN).
 
     Parameters
     ----------
@@ -49,7 +49,7 @@ def paper_line(summary, metric="mAP", decimals=4):
 
 
 def per_class_table(per_fold_tables):
-    """One row per class with its AP in each fold and the mean over the folds where it is defined.
+    """Tabulate per-class AP: one row per class, its AP in each fold and the mean over folds where it is defined.
 
     Parameters
     ----------

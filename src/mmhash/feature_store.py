@@ -49,8 +49,8 @@ class FeatureStore:
         """Return ``rows`` of array ``name`` (``image_features`` or ``text_features``) as a new array.
 
         The file is read in chunks with plain reads instead of through the
-        memory map, so the process holds the selected rows and one chunk, not
-        the mapped pages of the whole store.
+        memory map. The process then keeps the selected rows and one chunk in
+        memory, not the mapped pages of the whole store.
         """
         rows = np.asarray(rows, dtype=np.int64)
         order = np.argsort(rows, kind="stable")

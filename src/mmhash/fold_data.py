@@ -1,9 +1,9 @@
 """Per-fold views of the shared feature store, and the tensors that training reads.
 
 A fold view stores row indices into the store rather than copies of the
-features, plus what is fitted on the fold's training images only: the mean and
-standard deviation of the log feature norms that the head standardises its
-magnitude inputs with.
+features. It also stores what is fitted on the fold's training images only:
+the mean and standard deviation of the log feature norms, which the head uses
+to standardise its magnitude inputs.
 """
 
 from dataclasses import dataclass

@@ -35,7 +35,7 @@ def run_train_fold(store_dir, view_path, config, fold, device, weights_path, his
                    tracker=None):
     """Train fold ``fold`` and write its best weights, per-epoch history and resolved config.
 
-    ``config`` holds the ``model``, ``loss`` and ``train`` sections, with the
+    ``config`` contains the ``model``, ``loss`` and ``train`` sections, with the
     fold's overrides applied. Only the best checkpoint's weights and buffers
     are written (safetensors, no optimizer state). ``tracker`` receives each
     epoch's history row and the final summary.

@@ -75,11 +75,11 @@ def image_problem(path, max_pixels=DEFAULT_MAX_IMAGE_PIXELS):
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 image.load()
+    except ImageTooLargeError:
+        raise
     except UnidentifiedImageError:
         return "not an image file Pillow can read"
     except (OSError, SyntaxError, ValueError) as error:
-        if isinstance(error, ImageTooLargeError):
-            raise
         return f"cannot be decoded: {error}"
     return None
 

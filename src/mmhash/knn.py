@@ -20,8 +20,8 @@ def knn_label_scores(query_codes, database_codes, database_labels, k=20, tempera
     k : int
         Number of neighbours; capped at the database size.
     chunk_size : int
-        Queries per matrix product; each chunk holds a (chunk_size, n_database)
-        float32 matrix, 390 MB for 1024 queries against 94,630 codes.
+        Queries per matrix product. Each chunk needs a (chunk_size, n_database)
+        float32 matrix, which is 390 MB for 1024 queries against 94,630 codes.
     temperature : float
         Softmax temperature over the neighbours' similarities 1 - 2 d / B,
         which lie in [-1, 1].

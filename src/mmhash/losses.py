@@ -24,7 +24,7 @@ def alignment_loss(image_direction, text_direction):
     """Mean of 1 - cos between paired unit directions (batch, D).
 
     NOTE: with frozen encoders both directions are fixed inputs, so this term
-    has no gradient with respect to the head; it is logged as a diagnostic of
+    has no gradient with respect to the head. It is logged as a diagnostic of
     how well the encoder aligns the pairs.
     """
     return (1.0 - (image_direction * text_direction).sum(dim=-1)).mean()

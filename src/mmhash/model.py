@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -92,8 +93,6 @@ def save_head(head, path):
 
 def load_head(path, device="cpu"):
     """Load a head saved by ``save_head``. safetensors never unpickles, so a checkpoint cannot run code."""
-    from safetensors import safe_open
-
     with safe_open(str(path), framework="pt") as handle:
         config = HeadConfig(**json.loads(handle.metadata()["head_config"]))
     head = HashHead(config)

@@ -17,9 +17,9 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 def source_fingerprint(modules):
     """Return a sha256 over the source of the named ``mmhash`` modules.
 
-    Snakemake's code trigger sees a rule's script but not the modules it
-    imports, so rules take this fingerprint as a parameter: editing a module
-    reruns exactly the rules that list it.
+    Snakemake's code trigger covers a rule's script but not the modules it
+    imports, so rules take this fingerprint as a parameter. Editing a module
+    then reruns exactly the rules that list it.
     """
     digest = hashlib.sha256()
     for module in sorted(modules):

@@ -11,11 +11,10 @@ from mmhash.encoder_source import check_encoder_available
 from mmhash.provenance import source_fingerprint
 
 
-# check_config gives one readable line per problem; validate fills in the defaults.
-SCHEMA = "../schemas/config.schema.yaml"
+# check_config gives one readable line per problem, and validate fills in the defaults.
 SCHEMA_PATH = os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
 check_config(config, SCHEMA_PATH)
-validate(config, schema=SCHEMA, set_default=True)
+validate(config, schema=SCHEMA_PATH, set_default=True)
 
 EXPERIMENT = config["experiment"]
 RESULTS = f"results/{EXPERIMENT}"
